@@ -6,5 +6,6 @@
 #include "libopt/matrix.h"
 #include "libopt/problem.h"
 #include "libopt/solver.h"
+#include "libopt/ot.h"
 
 #endif

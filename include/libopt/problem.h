@@ -21,7 +21,9 @@ typedef struct lopt_problem lopt_problem;
 typedef enum lopt_problem_type {
   LOPT_PROBLEM_LINEAR = 1, /* solve A x = b */
   LOPT_PROBLEM_SMOOTH = 2,    /* minimize a smooth f(x), optionally within bounds */
-  LOPT_PROBLEM_STOCHASTIC = 3 /* minimize (1/N) sum_i f_i(x) from mini-batches */
+  LOPT_PROBLEM_STOCHASTIC = 3, /* minimize (1/N) sum_i f_i(x) from mini-batches */
+  LOPT_PROBLEM_OT = 4,         /* entropic optimal transport between two discrete measures */
+  LOPT_PROBLEM_COMPOSITE = 5   /* minimize f(x) + g(x): structured smooth f, separable g */
 } lopt_problem_type;
 
 /* f(x) and, when g is not NULL, its gradient into g (n entries). Return 0 on success, non-zero
@@ -74,6 +76,64 @@ LOPT_API int lopt_problem_set_batch_hvp(lopt_problem *p, lopt_batch_hvp_fn hvp);
 /* Optional Gauss-Newton-Bartlett oracle for Sophia-G: the mini-batch gradient of the loss on labels
  * sampled from the model's own predictive distribution (it may use the loss argument as scratch). */
 LOPT_API int lopt_problem_set_batch_gnb(lopt_problem *p, lopt_batch_fn gnb);
+
+/* ---- optimal transport ----------------------------------------------------------------------- */
+
+/* Entropic OT:  min_P <C, P> + eps sum_ij P_ij (log P_ij - 1)  s.t.  P 1 = a, P' 1 = b,
+ * a (n) and b (m) positive, each summing to 1 (checked to 1e-9 relative; copied), C a dense
+ * n x m cost matrix (borrowed; finite, non-negative), eps > 0 (eta = 1 / eps in the SNS paper). */
+LOPT_API int lopt_problem_create_ot(lopt_problem **out, const double *a, const double *b, const lopt_matrix *C,
+                                    double eps, lopt_error *err);
+/* The same with the cost given row by row on demand, for problems whose C does not fit in memory:
+ * row(ctx, i, c) fills c[j] = C_ij for j < m. Return non-zero when it cannot. */
+typedef int (*lopt_cost_row_fn)(void *ctx, int64_t i, double *row);
+LOPT_API int lopt_problem_create_ot_rows(lopt_problem **out, int64_t n, int64_t m, const double *a, const double *b,
+                                         lopt_cost_row_fn row, void *ctx, double eps, lopt_error *err);
+
+/* Ground costs between point clouds, for lopt_matrix_create_cost. */
+typedef enum lopt_cost {
+  LOPT_COST_SQEUCLIDEAN = 1, /* C_ij = ||x_i - y_j||_2^2, assembled with one BLAS gemm */
+  LOPT_COST_LP = 2           /* C_ij = sum_k |x_ik - y_jk|^p (p >= 1; p = 1: Manhattan) */
+} lopt_cost;
+/* A new dense n x m cost matrix (owned by the caller) between points X (n x d, row-major: point i
+ * is X[i*d .. i*d+d-1]) and Y (m x d). With `normalize`, C is divided by its largest entry. */
+LOPT_API int lopt_matrix_create_cost(lopt_matrix **out, int64_t n, int64_t m, int64_t d, const double *X,
+                                     const double *Y, lopt_cost cost, double p, int normalize, lopt_error *err);
+
+/* ---- composite f + g (block coordinate descent) ------------------------------------------------ */
+
+typedef enum lopt_loss {
+  LOPT_LOSS_LEAST_SQUARES = 1, /* f = 1/2 ||A x - y||^2, A n x d, y n */
+  LOPT_LOSS_LOGISTIC = 2,      /* f = sum_i log(1 + exp(-y_i a_i'x)), y_i in {-1, +1} */
+  LOPT_LOSS_SOFTMAX = 3,       /* f = sum_i [logsumexp_c (a_i'X_c) - a_i'X_{y_i}], y_i in {0..k-1}; x = X is d x k,
+                                  column-major (class c's weights are x[c*d .. c*d+d-1]) */
+  LOPT_LOSS_QUADRATIC = 4      /* f = 1/2 x'Q x - y'x, Q = A symmetric positive semidefinite d x d */
+} lopt_loss;
+
+/* f from data: A (dense or sparse, borrowed), y (copied; length n, or d for QUADRATIC), `classes`
+ * the number of classes k for SOFTMAX (ignored otherwise). The unknown has d (d k for SOFTMAX) entries. */
+LOPT_API int lopt_problem_create_composite(lopt_problem **out, lopt_loss loss, const lopt_matrix *A, const double *y,
+                                           int64_t classes, lopt_error *err);
+
+/* A user smooth f for BCD: the value, the gradient restricted to a block of coordinates, and an upper
+ * bound on the block's Lipschitz constant (sup over x of the largest eigenvalue of the block Hessian). */
+typedef int (*lopt_f_fn)(void *ctx, int64_t n, const double *x, double *f);
+typedef int (*lopt_block_grad_fn)(void *ctx, int64_t n, const double *x, const int64_t *block, int64_t size,
+                                  double *g);
+typedef int (*lopt_block_lipschitz_fn)(void *ctx, const int64_t *block, int64_t size, double *L);
+LOPT_API int lopt_problem_create_composite_user(lopt_problem **out, int64_t n, lopt_f_fn f, lopt_block_grad_fn grad,
+                                                lopt_block_lipschitz_fn lipschitz, void *ctx, lopt_error *err);
+
+typedef enum lopt_regularizer {
+  LOPT_REG_NONE = 0,
+  LOPT_REG_L1 = 1,          /* g = lambda ||x||_1 */
+  LOPT_REG_ELASTIC_NET = 2, /* g = lambda (alpha ||x||_1 + (1 - alpha)/2 ||x||^2), alpha in [0, 1] */
+  LOPT_REG_NONNEG = 3,      /* g = indicator of x >= 0 */
+  LOPT_REG_BOX = 4          /* g = indicator of lower <= x <= upper (copied; NULL: unbounded side) */
+} lopt_regularizer;
+/* Set g for a composite problem (default LOPT_REG_NONE). lambda >= 0; alpha in [0, 1]. */
+LOPT_API int lopt_problem_set_regularizer(lopt_problem *p, lopt_regularizer g, double lambda, double alpha,
+                                          const double *lower, const double *upper, lopt_error *err);
 
 /* NULL-safe; sets *p to NULL. */
 LOPT_API void lopt_problem_destroy(lopt_problem **p);

@@ -41,7 +41,12 @@ typedef enum lopt_kind {
   LOPT_ADAN = 26,           /* "adan" */
   LOPT_DIFFGRAD = 27,       /* "diffgrad" */
   LOPT_ADAGRAD = 28,        /* "adagrad" */
-  LOPT_RMSPROP = 29         /* "rmsprop" */
+  LOPT_RMSPROP = 29,        /* "rmsprop" */
+  /* entropic optimal transport */
+  LOPT_SINKHORN = 40,       /* "sinkhorn": log-domain Sinkhorn */
+  LOPT_SINKHORN_NEWTON = 41,/* "sinkhorn_newton": Sinkhorn-Newton-Sparse (SNS) */
+  /* composite f + g */
+  LOPT_BCD = 50             /* "bcd": block coordinate descent with greedy rules */
 } lopt_kind;
 
 /* "pcg", ...; "unknown" for values that are not kinds. */

@@ -177,6 +177,31 @@ typedef struct lopt_stochastic_data {
   void *ctx;
 } lopt_stochastic_data;
 
+typedef struct lopt_ot_data {
+  int64_t n, m;
+  double *a, *b;             /* owned copies */
+  const lopt_matrix *C;      /* dense n x m, borrowed; NULL when rows are given by callback */
+  lopt_cost_row_fn row;
+  void *ctx;
+  double eps;
+} lopt_ot_data;
+
+typedef struct lopt_composite_data {
+  lopt_loss loss;            /* 0 for a user f */
+  const lopt_matrix *A;      /* borrowed */
+  double *y;                 /* owned copy */
+  int64_t n_samples, n_features, classes;
+  /* user f */
+  lopt_f_fn f;
+  lopt_block_grad_fn grad;
+  lopt_block_lipschitz_fn lipschitz;
+  void *ctx;
+  /* g */
+  lopt_regularizer reg;
+  double lambda, alpha;
+  double *lower, *upper;     /* owned, box only */
+} lopt_composite_data;
+
 struct lopt_problem {
   lopt_problem_type type;
   int64_t dim;
@@ -184,11 +209,17 @@ struct lopt_problem {
     lopt_linear_data linear;
     lopt_smooth_data smooth;
     lopt_stochastic_data stochastic;
+    lopt_ot_data ot;
+    lopt_composite_data composite;
   } u;
 };
 
 /* Option value for a group: its override when set, else the solver-wide value. */
 LOPT_INTERNAL double lopt_group_opt_d(const lopt_solver *s, int group, int idx);
+/* Release what the last setup allocated (the kind's work memory and x); options and groups stay. */
+LOPT_INTERNAL void lopt_release_run(lopt_solver *s);
+/* Register a group without ending the run (pull-mode setup registers x this way). */
+LOPT_INTERNAL int lopt_group_add(lopt_solver *s, void *params, int64_t n, lopt_dtype dtype, int *group);
 /* Release push-mode groups (core use). */
 LOPT_INTERNAL void lopt_groups_free(lopt_solver *s);
 

@@ -14,6 +14,15 @@ void lopt_problem_destroy(lopt_problem **pp)
     free(p->u.smooth.lower);
     free(p->u.smooth.upper);
   }
+  if (p->type == LOPT_PROBLEM_OT) {
+    free(p->u.ot.a);
+    free(p->u.ot.b);
+  }
+  if (p->type == LOPT_PROBLEM_COMPOSITE) {
+    free(p->u.composite.y);
+    free(p->u.composite.lower);
+    free(p->u.composite.upper);
+  }
   free(p);
   *pp = NULL;
 }
@@ -188,5 +197,203 @@ int lopt_problem_set_batch_gnb(lopt_problem *p, lopt_batch_fn gnb)
 {
   if (!p || p->type != LOPT_PROBLEM_STOCHASTIC) return LOPT_EINVAL;
   p->u.stochastic.gnb = gnb;
+  return LOPT_OK;
+}
+
+/* ---- optimal transport ----------------------------------------------------------------------- */
+
+/* Positive weights summing to 1 (to 1e-9 relative, so normalised float data passes). */
+static int check_weights(const char *fn, const char *name, const double *w, int64_t len, lopt_error *err)
+{
+  if (!w) return lopt_error_set(err, LOPT_EINVAL, 0, "%s: weights %s are NULL", fn, name);
+  if (len < 1) return lopt_error_set(err, LOPT_EINVAL, 0, "%s: %s has %lld entries; at least 1 is needed", fn, name,
+                                     (long long)len);
+  double sum = 0;
+  for (int64_t i = 0; i < len; i++) {
+    if (!(w[i] > 0) || !isfinite(w[i]))
+      return lopt_error_set(err, LOPT_EINVAL, 0, "%s: %s[%lld] = %g; weights must be positive and finite", fn, name,
+                            (long long)i, w[i]);
+    sum += w[i];
+  }
+  if (!(fabs(sum - 1.0) <= 1e-9))
+    return lopt_error_set(err, LOPT_EINVAL, 0, "%s: %s sums to %.17g; each measure must sum to 1 (normalise it)", fn,
+                          name, sum);
+  return LOPT_OK;
+}
+
+static int create_ot(lopt_problem **out, const char *fn, int64_t n, int64_t m, const double *a, const double *b,
+                     double eps, lopt_error *err)
+{
+  int rc;
+  if ((rc = check_weights(fn, "a", a, n, err)) || (rc = check_weights(fn, "b", b, m, err))) return rc;
+  if (!(eps > 0) || !isfinite(eps))
+    return lopt_error_set(err, LOPT_EINVAL, 0, "%s: eps = %g; the regularisation must be positive and finite", fn, eps);
+  lopt_problem *p = calloc(1, sizeof *p);
+  double *ac = malloc((size_t)n * sizeof *ac), *bc = malloc((size_t)m * sizeof *bc);
+  if (!p || !ac || !bc) {
+    free(p), free(ac), free(bc);
+    return lopt_error_set(err, LOPT_ENOMEM, 0, "%s: no memory for the measures", fn);
+  }
+  memcpy(ac, a, (size_t)n * sizeof *ac);
+  memcpy(bc, b, (size_t)m * sizeof *bc);
+  p->type = LOPT_PROBLEM_OT;
+  p->dim = n + m; /* the unknowns are the dual potentials (f, g) */
+  p->u.ot.n = n;
+  p->u.ot.m = m;
+  p->u.ot.a = ac;
+  p->u.ot.b = bc;
+  p->u.ot.eps = eps;
+  *out = p;
+  return LOPT_OK;
+}
+
+int lopt_problem_create_ot(lopt_problem **out, const double *a, const double *b, const lopt_matrix *C, double eps,
+                           lopt_error *err)
+{
+  const char *fn = "lopt_problem_create_ot";
+  if (!out) return lopt_error_set(err, LOPT_EINVAL, 0, "%s: output pointer is NULL", fn);
+  *out = NULL;
+  if (!C) return lopt_error_set(err, LOPT_EINVAL, 0, "%s: cost matrix C is NULL", fn);
+  const double *c;
+  int64_t ld, n = lopt_matrix_nrows(C), m = lopt_matrix_ncols(C);
+  if (lopt_matrix_dense_data(C, &c, &ld) != LOPT_OK)
+    return lopt_error_set(err, LOPT_EINVAL, 0, "%s: C must be a dense matrix (lopt_matrix_create_dense or "
+                          "lopt_matrix_create_cost); use lopt_problem_create_ot_rows for costs given by callback", fn);
+  for (int64_t j = 0; j < m; j++)
+    for (int64_t i = 0; i < n; i++)
+      if (!(c[i + j * ld] >= 0) || !isfinite(c[i + j * ld]))
+        return lopt_error_set(err, LOPT_EINVAL, 0, "%s: C[%lld][%lld] = %g; costs must be finite and non-negative", fn,
+                              (long long)i, (long long)j, c[i + j * ld]);
+  int rc = create_ot(out, fn, n, m, a, b, eps, err);
+  if (!rc) (*out)->u.ot.C = C;
+  return rc;
+}
+
+int lopt_problem_create_ot_rows(lopt_problem **out, int64_t n, int64_t m, const double *a, const double *b,
+                                lopt_cost_row_fn row, void *ctx, double eps, lopt_error *err)
+{
+  const char *fn = "lopt_problem_create_ot_rows";
+  if (!out) return lopt_error_set(err, LOPT_EINVAL, 0, "%s: output pointer is NULL", fn);
+  *out = NULL;
+  if (!row) return lopt_error_set(err, LOPT_EINVAL, 0, "%s: the cost-row callback is NULL", fn);
+  int rc = create_ot(out, fn, n, m, a, b, eps, err);
+  if (!rc) (*out)->u.ot.row = row, (*out)->u.ot.ctx = ctx;
+  return rc;
+}
+
+/* ---- composite f + g ------------------------------------------------------------------------- */
+
+int lopt_problem_create_composite(lopt_problem **out, lopt_loss loss, const lopt_matrix *A, const double *y,
+                                  int64_t classes, lopt_error *err)
+{
+  const char *fn = "lopt_problem_create_composite";
+  if (!out) return lopt_error_set(err, LOPT_EINVAL, 0, "%s: output pointer is NULL", fn);
+  *out = NULL;
+  if (loss < LOPT_LOSS_LEAST_SQUARES || loss > LOPT_LOSS_QUADRATIC)
+    return lopt_error_set(err, LOPT_EINVAL, 0, "%s: loss %d is not one of the lopt_loss values", fn, (int)loss);
+  if (!A) return lopt_error_set(err, LOPT_EINVAL, 0, "%s: data matrix A is NULL", fn);
+  if (!y) return lopt_error_set(err, LOPT_EINVAL, 0, "%s: vector y is NULL", fn);
+  if (lopt_matrix_storage(A) == LOPT_OPERATOR)
+    return lopt_error_set(err, LOPT_EINVAL, 0, "%s: A must be assembled (dense or sparse), not an operator", fn);
+  int64_t n = lopt_matrix_nrows(A), d = lopt_matrix_ncols(A);
+  if (n < 1 || d < 1) return lopt_error_set(err, LOPT_EINVAL, 0, "%s: A is %lld x %lld; it must not be empty", fn,
+                                            (long long)n, (long long)d);
+  if (loss == LOPT_LOSS_QUADRATIC && n != d)
+    return lopt_error_set(err, LOPT_EINVAL, 0, "%s: the quadratic loss needs a square Q; A is %lld x %lld", fn,
+                          (long long)n, (long long)d);
+  if (loss == LOPT_LOSS_SOFTMAX && classes < 2)
+    return lopt_error_set(err, LOPT_EINVAL, 0, "%s: softmax needs at least 2 classes; got %lld", fn, (long long)classes);
+  for (int64_t i = 0; i < n; i++) {
+    double v = y[i];
+    int ok = isfinite(v);
+    if (loss == LOPT_LOSS_LOGISTIC) ok = v == 1.0 || v == -1.0;
+    if (loss == LOPT_LOSS_SOFTMAX) ok = v >= 0 && v < (double)classes && v == floor(v);
+    if (!ok)
+      return lopt_error_set(err, LOPT_EINVAL, 0, "%s: y[%lld] = %g is not %s", fn, (long long)i, v,
+                            loss == LOPT_LOSS_LOGISTIC  ? "a label -1 or +1"
+                            : loss == LOPT_LOSS_SOFTMAX ? "a class index 0 .. classes-1"
+                                                        : "finite");
+  }
+  lopt_problem *p = calloc(1, sizeof *p);
+  double *yc = malloc((size_t)n * sizeof *yc);
+  if (!p || !yc) {
+    free(p), free(yc);
+    return lopt_error_set(err, LOPT_ENOMEM, 0, "%s: no memory for y (%lld doubles)", fn, (long long)n);
+  }
+  memcpy(yc, y, (size_t)n * sizeof *yc);
+  p->type = LOPT_PROBLEM_COMPOSITE;
+  p->dim = loss == LOPT_LOSS_SOFTMAX ? d * classes : d;
+  p->u.composite.loss = loss;
+  p->u.composite.A = A;
+  p->u.composite.y = yc;
+  p->u.composite.n_samples = n;
+  p->u.composite.n_features = d;
+  p->u.composite.classes = loss == LOPT_LOSS_SOFTMAX ? classes : 1;
+  *out = p;
+  return LOPT_OK;
+}
+
+int lopt_problem_create_composite_user(lopt_problem **out, int64_t n, lopt_f_fn f, lopt_block_grad_fn grad,
+                                       lopt_block_lipschitz_fn lipschitz, void *ctx, lopt_error *err)
+{
+  const char *fn = "lopt_problem_create_composite_user";
+  if (!out) return lopt_error_set(err, LOPT_EINVAL, 0, "%s: output pointer is NULL", fn);
+  *out = NULL;
+  if (n < 1) return lopt_error_set(err, LOPT_EINVAL, 0, "%s: dimension n = %lld must be at least 1", fn, (long long)n);
+  if (!f || !grad || !lipschitz)
+    return lopt_error_set(err, LOPT_EINVAL, 0, "%s: the %s callback is NULL (f, block gradient and block Lipschitz "
+                          "bound are all required)", fn, !f ? "f" : !grad ? "block gradient" : "block Lipschitz");
+  lopt_problem *p = calloc(1, sizeof *p);
+  if (!p) return lopt_error_set(err, LOPT_ENOMEM, 0, "%s: no memory for the problem", fn);
+  p->type = LOPT_PROBLEM_COMPOSITE;
+  p->dim = n;
+  p->u.composite.f = f;
+  p->u.composite.grad = grad;
+  p->u.composite.lipschitz = lipschitz;
+  p->u.composite.ctx = ctx;
+  p->u.composite.n_features = n;
+  p->u.composite.classes = 1;
+  *out = p;
+  return LOPT_OK;
+}
+
+int lopt_problem_set_regularizer(lopt_problem *p, lopt_regularizer g, double lambda, double alpha,
+                                 const double *lower, const double *upper, lopt_error *err)
+{
+  const char *fn = "lopt_problem_set_regularizer";
+  if (!p) return lopt_error_set(err, LOPT_EINVAL, 0, "%s: problem is NULL", fn);
+  if (p->type != LOPT_PROBLEM_COMPOSITE)
+    return lopt_error_set(err, LOPT_EINVAL, 0, "%s: regularizers apply to composite problems only", fn);
+  if (g < LOPT_REG_NONE || g > LOPT_REG_BOX)
+    return lopt_error_set(err, LOPT_EINVAL, 0, "%s: regularizer %d is not one of the lopt_regularizer values", fn,
+                          (int)g);
+  if (!(lambda >= 0) || !isfinite(lambda))
+    return lopt_error_set(err, LOPT_EINVAL, 0, "%s: lambda = %g must be finite and >= 0", fn, lambda);
+  if (g == LOPT_REG_ELASTIC_NET && !(alpha >= 0 && alpha <= 1))
+    return lopt_error_set(err, LOPT_EINVAL, 0, "%s: elastic-net mix alpha = %g must be in [0, 1]", fn, alpha);
+  lopt_composite_data *c = &p->u.composite;
+  double *lo = NULL, *hi = NULL;
+  if (g == LOPT_REG_BOX) {
+    int64_t n = p->dim;
+    for (int64_t i = 0; i < n; i++) {
+      double l = lower ? lower[i] : -INFINITY, u = upper ? upper[i] : INFINITY;
+      if (isnan(l) || isnan(u) || l > u)
+        return lopt_error_set(err, LOPT_EINVAL, 0, "%s: box [%g, %g] at index %lld is empty or NaN", fn, l, u,
+                              (long long)i);
+    }
+    if ((lower && !(lo = malloc((size_t)n * sizeof *lo))) || (upper && !(hi = malloc((size_t)n * sizeof *hi)))) {
+      free(lo);
+      return lopt_error_set(err, LOPT_ENOMEM, 0, "%s: no memory for the box", fn);
+    }
+    if (lo) memcpy(lo, lower, (size_t)n * sizeof *lo);
+    if (hi) memcpy(hi, upper, (size_t)n * sizeof *hi);
+  }
+  free(c->lower);
+  free(c->upper);
+  c->lower = lo;
+  c->upper = hi;
+  c->reg = g;
+  c->lambda = lambda;
+  c->alpha = alpha;
   return LOPT_OK;
 }

@@ -22,17 +22,9 @@ double lopt_group_opt_d(const lopt_solver *s, int group, int idx)
   return isnan(v) ? s->opt[idx].d : v;
 }
 
-int lopt_solver_add_params(lopt_solver *s, void *params, int64_t n, lopt_dtype dtype, int *group)
+int lopt_group_add(lopt_solver *s, void *params, int64_t n, lopt_dtype dtype, int *group)
 {
-  if (!s) return LOPT_EINVAL;
   const char *k = s->vt->name;
-  if (!s->vt->push_setup) return lopt_fail(s, LOPT_EUNSUPPORTED, "%s: this kind has no push mode", k);
-  if (!params) return lopt_fail(s, LOPT_EINVAL, "%s: add_params was given a NULL array", k);
-  if (n < 1) return lopt_fail(s, LOPT_EINVAL, "%s: add_params length %lld must be at least 1", k, (long long)n);
-  if (dtype != LOPT_F64 && dtype != LOPT_F32)
-    return lopt_fail(s, LOPT_EINVAL, "%s: dtype %d is not LOPT_F64 or LOPT_F32", k, (int)dtype);
-  if (s->is_setup && !s->push_mode) /* leaving pull mode: its groups belong to the old run */
-    lopt_fail(s, LOPT_OK, "%s: add_params ends the pull-mode run", k);
   if (s->n_groups == s->cap_groups) {
     int cap = s->cap_groups ? 2 * s->cap_groups : 4;
     lopt_group *g = lopt_calloc(s, (size_t)cap, sizeof *g);
@@ -51,8 +43,27 @@ int lopt_solver_add_params(lopt_solver *s, void *params, int64_t n, lopt_dtype d
   g->dtype = dtype;
   if (group) *group = s->n_groups;
   s->n_groups++;
-  s->is_setup = 0; /* state must be (re)allocated for the new group */
   return LOPT_OK;
+}
+
+int lopt_solver_add_params(lopt_solver *s, void *params, int64_t n, lopt_dtype dtype, int *group)
+{
+  if (!s) return LOPT_EINVAL;
+  const char *k = s->vt->name;
+  if (!s->vt->push_setup) return lopt_fail(s, LOPT_EUNSUPPORTED, "%s: this kind has no push mode", k);
+  if (!params) return lopt_fail(s, LOPT_EINVAL, "%s: add_params was given a NULL array", k);
+  if (n < 1) return lopt_fail(s, LOPT_EINVAL, "%s: add_params length %lld must be at least 1", k, (long long)n);
+  if (dtype != LOPT_F64 && dtype != LOPT_F32)
+    return lopt_fail(s, LOPT_EINVAL, "%s: dtype %d is not LOPT_F64 or LOPT_F32", k, (int)dtype);
+  /* A new group ends the current run: its state was sized for the old groups. A pull-mode run's
+   * group 0 is the solver's own x, which goes with it. */
+  if (s->impl || s->x) {
+    int pull = !s->push_mode;
+    lopt_release_run(s);
+    if (pull) lopt_groups_free(s);
+  }
+  s->is_setup = 0; /* state must be (re)allocated for the new group */
+  return lopt_group_add(s, params, n, dtype, group);
 }
 
 int lopt_solver_set_group_double(lopt_solver *s, int group, const char *name, double value)

@@ -80,7 +80,7 @@ int lopt_solver_create_ex(lopt_solver **out, lopt_kind kind, const lopt_allocato
 }
 
 /* Release what setup allocated; the handle returns to the created state (options kept). */
-static void release_run(lopt_solver *s)
+void lopt_release_run(lopt_solver *s)
 {
   if (s->vt->release) s->vt->release(s);
   s->impl = NULL;
@@ -96,7 +96,7 @@ void lopt_solver_destroy(lopt_solver **sp)
 {
   if (!sp || !*sp) return;
   lopt_solver *s = *sp;
-  release_run(s);
+  lopt_release_run(s);
   lopt_groups_free(s);
   lopt_allocator a = s->alloc;
   lopt_free(s, s->message);
@@ -138,11 +138,11 @@ void lopt_solver_request_stop(lopt_solver *s)
 
 int lopt_require_problem(const lopt_solver *s, const lopt_problem *p, lopt_problem_type t)
 {
-  static const char *const ctor[] = {"?", "linear", "smooth", "stochastic"};
+  static const char *const ctor[] = {"?", "linear", "smooth", "stochastic", "ot", "composite"};
   if (p->type == t) return LOPT_OK;
-  int k = (t >= 1 && t <= 3) ? (int)t : 0;
+  int k = (t >= 1 && t <= 5) ? (int)t : 0;
   return lopt_fail(s, LOPT_EUNSUPPORTED, "%s: needs a %s problem (lopt_problem_create_%s); got a %s problem",
-                   s->vt->name, ctor[k], ctor[k], ctor[(p->type >= 1 && p->type <= 3) ? (int)p->type : 0]);
+                   s->vt->name, ctor[k], ctor[k], ctor[(p->type >= 1 && p->type <= 5) ? (int)p->type : 0]);
 }
 
 int lopt_solver_setup(lopt_solver *s, const lopt_problem *p, const double *x0)
@@ -150,7 +150,7 @@ int lopt_solver_setup(lopt_solver *s, const lopt_problem *p, const double *x0)
   if (!s) return LOPT_EINVAL;
   s->message[0] = '\0';
   if (!p) return lopt_fail(s, LOPT_EINVAL, "%s: setup needs a problem; got NULL", s->vt->name);
-  release_run(s);
+  lopt_release_run(s);
   lopt_groups_free(s); /* pull mode: the kind registers its own groups */
   int64_t n = p->dim;
   if (x0) {
@@ -178,7 +178,7 @@ int lopt_solver_setup(lopt_solver *s, const lopt_problem *p, const double *x0)
   int rc = s->vt->setup(s, p, x0);
   s->t_elapsed = lopt_now() - t0;
   if (rc) {
-    release_run(s);
+    lopt_release_run(s);
     return rc;
   }
   s->is_setup = 1;

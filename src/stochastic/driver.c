@@ -101,7 +101,7 @@ int sto_setup(lopt_solver *s, const lopt_problem *p, const double *x0)
   (void)x0;
   int rc = lopt_require_problem(s, p, LOPT_PROBLEM_STOCHASTIC);
   if (rc) return rc;
-  if ((rc = lopt_solver_add_params(s, s->x, s->n, LOPT_F64, NULL))) return rc;
+  if ((rc = lopt_group_add(s, s->x, s->n, LOPT_F64, NULL))) return rc;
   sto_work *w = new_work(s);
   if (!w) return lopt_fail(s, LOPT_ENOMEM, "%s: no memory for the work space", s->vt->name);
   w->prob = &p->u.stochastic;
@@ -277,6 +277,16 @@ int sto_push_curvature(lopt_solver *s, const void *const *curv)
   sto_curv mode = curvature_mode(s);
   if (mode == STO_CURV_NONE)
     return lopt_fail(s, LOPT_EUNSUPPORTED, "%s: this configuration takes no curvature input", s->vt->name);
+  if (lopt_opt_b(s, STO_CHECK_FINITE))
+    for (int k = 0; k < s->n_groups; k++) { /* all groups first: nothing changes when one is bad */
+      int bad = 0;
+      sumsq(&s->groups[k], curv[k], &bad);
+      if (bad) {
+        s->stop = LOPT_STOP_NONFINITE;
+        return lopt_fail(s, LOPT_OK, "%s: the curvature input of group %d has a NaN or Inf; state was not changed",
+                         s->vt->name, k);
+      }
+    }
   for (int k = 0; k < s->n_groups; k++) {
     const lopt_group *g = &s->groups[k];
     if (mode == STO_CURV_PROBE_HVP) {
