@@ -16,8 +16,13 @@
  * as in L-BFGS-B 2.1). M is never formed: K = M^{-1} (2k x 2k, k pairs) is LU-factored once per
  * iteration (LAPACK getrf) and each M v is a getrs solve; the subspace system uses
  * (K - W'ZZ'W / theta) v = W'Z r^c, the Sherman-Morrison-Woodbury form of the reduced B^{-1}.
- * S'Y, S'S and Y'Y are kept as (m+1) x (m+1) tables by storage slot and updated with 4k dot
- * products per new pair.
+ * The pull-back is the 1995 paper's; L-BFGS-B 3.0 (Morales & Nocedal 2011) projects instead when
+ * that gives descent, which was tried and left out: on bounded chained Rosenbrock (n = 10^3, 10^4)
+ * it stalled in line searches at the noise level of f where the pull-back converged.
+ * S'Y, S'S and Y'Y are kept as (m+1) x (m+1) tables by storage slot. The slots of S and Y are the
+ * columns of two n x (m+1) blocks, so every product with all pairs (W'd, W'Z r, W u, a new pair's
+ * table rows) is one BLAS gemv pass over a block: 8 gemv_t and 4 gemv_n per iteration. BLAS may
+ * thread them (libopt leaves its thread count alone); results are reproducible for a fixed count.
  *
  * Both variants: a pair with s'y <= eps y'y is not stored (figure skipped_updates). When a line
  * search fails (or the direction is not a descent direction) with pairs in memory, the memory is
@@ -25,8 +30,10 @@
  * does; a second failure ends the run. Pairs live in m + 1 slots so a new pair is written into the
  * spare slot before it is known to be kept: no pass is spent on a pair that is then skipped.
  *
- * State: x, g, f, the pairs in age order with rho and theta (and the S'Y, S'S, Y'Y tables with
- * bounds). Work: (m + 1) 2 n + 4 n doubles; with bounds also 4 n and 2 (2m)^2 + 3 (m+1)^2. */
+ * State: x, g, f, theta, the pairs in age order with their slots and rho (and the S'Y, S'S, Y'Y
+ * entries with bounds). Work: (m + 1) 2 n + 4 n doubles; with bounds also 4 n doubles, n bytes,
+ * n int64 and 2 (2m)^2 + 3 (m+1)^2 + O(m) doubles. */
+#include <cblas.h>
 #include <float.h>
 #include <lapacke.h>
 #include <string.h>
@@ -60,6 +67,8 @@ struct lbfgs_work {
   double *K, *N;         /* 2m x 2m: K = M^{-1} and the subspace matrix, LU-factored in place */
   lapack_int *ipK, *ipN;
   double *p, *c, *Mp, *Mc, *wb, *Mwb, *v; /* 2m each */
+  double *ts;            /* per-slot products (4 (m + 1)) */
+  double *cs, *cy;       /* per-slot coefficients of S and Y columns (m + 1 each) */
   double *xc, *r, *tb;   /* Cauchy point, reduced gradient, breakpoints (n each) */
   int64_t *heap;         /* breakpoint indices (n) */
   unsigned char *fixed;  /* variable fixed at a bound on the way to x^c (n) */
@@ -111,6 +120,33 @@ static double axpy_neg_dot(int64_t n, double *restrict v, double a, const double
   return acc;
 }
 
+/* out[a] = P_a'v for every slot a of P (S or Y: n x (m+1), column-major, slot a in column a). The
+ * spare slot is included: its entry is computed and not used. */
+static void slots_gemv_t(const lbfgs_work *w, const double *P, const double *v, double *out)
+{
+  cblas_dgemv(CblasColMajor, CblasTrans, (int)w->b.n, w->m + 1, 1.0, P, (int)w->b.n, v, 1, 0.0, out, 1);
+}
+
+/* r += alpha (S cs + Y cy), the coefficients by slot (0 for slots not in use). */
+static void slots_gemv_n(const lbfgs_work *w, double alpha, double *r)
+{
+  const int n = (int)w->b.n;
+  cblas_dgemv(CblasColMajor, CblasNoTrans, n, w->m + 1, alpha, w->S, n, w->cs, 1, 1.0, r, 1);
+  cblas_dgemv(CblasColMajor, CblasNoTrans, n, w->m + 1, alpha, w->Y, n, w->cy, 1, 1.0, r, 1);
+}
+
+/* Coefficients by slot for W u, W = [Y, theta S], u = [u_y; u_s] in age order: cy = u_y,
+ * cs = theta u_s, zero on the slots not in use. */
+static void set_slot_coefficients(lbfgs_work *w, const double *u, double theta)
+{
+  const int k = w->count;
+  for (int a = 0; a <= w->m; a++) w->cs[a] = w->cy[a] = 0;
+  for (int j = 0; j < k; j++) {
+    w->cy[w->order[j]] = u[j];
+    w->cs[w->order[j]] = theta * u[k + j];
+  }
+}
+
 /* ---- memory ----------------------------------------------------------------------------------- */
 
 static void memory_clear(lbfgs_work *w)
@@ -124,18 +160,22 @@ static void memory_clear(lbfgs_work *w)
  * memory, replacing the oldest when full. With bounds, its rows of S'Y, S'S, Y'Y are filled. */
 static void memory_push(lbfgs_work *w, double sy, double ss, double yy)
 {
-  const int64_t n = w->b.n;
   const int a = w->spare, m1 = w->m + 1;
   const int drop = w->count == w->m; /* the oldest pair leaves */
   if (w->SY) {
+    /* Y's_a, S'y_a, S's_a, Y'y_a against every slot: four passes (gemv on the n x (m+1) blocks). */
     const double *sa = SLOT(w, w->S, a), *ya = SLOT(w, w->Y, a);
+    double *ys = w->ts, *sy_ = w->ts + m1, *ss_ = w->ts + 2 * m1, *yy_ = w->ts + 3 * m1;
+    slots_gemv_t(w, w->Y, sa, ys);
+    slots_gemv_t(w, w->S, ya, sy_);
+    slots_gemv_t(w, w->S, sa, ss_);
+    slots_gemv_t(w, w->Y, ya, yy_);
     for (int i = drop; i < w->count; i++) {
       const int q = w->order[i];
-      const double *sq = SLOT(w, w->S, q), *yq = SLOT(w, w->Y, q);
-      w->SY[a + (size_t)m1 * q] = sm_dot(sa, yq, n);
-      w->SY[q + (size_t)m1 * a] = sm_dot(sq, ya, n);
-      w->SS[a + (size_t)m1 * q] = w->SS[q + (size_t)m1 * a] = sm_dot(sa, sq, n);
-      w->YY[a + (size_t)m1 * q] = w->YY[q + (size_t)m1 * a] = sm_dot(ya, yq, n);
+      w->SY[a + (size_t)m1 * q] = ys[q];
+      w->SY[q + (size_t)m1 * a] = sy_[q];
+      w->SS[a + (size_t)m1 * q] = w->SS[q + (size_t)m1 * a] = ss_[q];
+      w->YY[a + (size_t)m1 * q] = w->YY[q + (size_t)m1 * a] = yy_[q];
     }
     w->SY[a + (size_t)m1 * a] = sy;
     w->SS[a + (size_t)m1 * a] = ss;
@@ -228,7 +268,7 @@ static int lbfgs_step_free(lopt_solver *s, lbfgs_work *w)
   smooth_base *b = &w->b;
   const ls_kind lk = ls_current(s);
   sm_line L = {s->x, w->d, w->xt, w->gt, b->f, 0, INFINITY};
-  ls_result r;
+  ls_result r = {0, 0, 0, 0};
   ls_status st = LS_NOT_DESCENT;
   for (int attempt = 0; attempt < 2; attempt++) {
     if (attempt > 0) { /* retry from steepest descent with an empty memory */
@@ -324,7 +364,7 @@ static int cauchy_point(lopt_solver *s, lbfgs_work *w)
 {
   smooth_base *b = &w->b;
   const int64_t n = b->n;
-  const int k = w->count, k2 = 2 * k;
+  const int k = w->count, k2 = 2 * k, m1 = w->m + 1;
   const double theta = w->theta;
   const double *x = s->x, *g = b->g, *lo = b->lower, *up = b->upper;
   double *xc = w->xc, *dc = w->d, *tb = w->tb;
@@ -350,11 +390,14 @@ static int cauchy_point(lopt_solver *s, lbfgs_work *w)
   }
   for (int j = 0; j < k2; j++) w->c[j] = w->Mc[j] = 0;
   if (f1 == 0) return 0; /* the projected gradient is zero: x^c = x */
-  /* p = W'd */
+  /* p = W'd = [Y'd; theta S'd] */
+  if (k) {
+    slots_gemv_t(w, w->Y, dc, w->ts);
+    slots_gemv_t(w, w->S, dc, w->ts + m1);
+  }
   for (int j = 0; j < k; j++) {
-    const int q = w->order[j];
-    w->p[j] = sm_dot(SLOT(w, w->Y, q), dc, n);
-    w->p[k + j] = theta * sm_dot(SLOT(w, w->S, q), dc, n);
+    w->p[j] = w->ts[w->order[j]];
+    w->p[k + j] = theta * w->ts[m1 + w->order[j]];
   }
   memcpy(w->Mp, w->p, (size_t)k2 * sizeof *w->p);
   if (k) apply_M(w, w->Mp);
@@ -424,29 +467,26 @@ static int subspace_min(lopt_solver *s, lbfgs_work *w)
   const double theta = w->theta;
   const double *x = s->x, *g = b->g, *lo = b->lower, *up = b->upper;
   double *xc = w->xc, *r = w->r;
-  int64_t nfree = 0;
-  for (int64_t i = 0; i < n; i++) {
-    if (w->fixed[i]) {
-      r[i] = 0;
-      continue;
-    }
-    nfree++;
-    r[i] = g[i] + theta * (xc[i] - x[i]);
-  }
+  const unsigned char *restrict fixed = w->fixed;
+  int64_t nfixed = 0;
+  for (int64_t i = 0; i < n; i++) nfixed += fixed[i];
+  const int64_t nfree = n - nfixed;
   if (nfree == 0) return 0;
-  for (int j = 0; j < k; j++) { /* r -= W M c on the free variables (r is 0 elsewhere) */
-    const int q = w->order[j];
-    const double *yq = SLOT(w, w->Y, q), *sq = SLOT(w, w->S, q);
-    const double cy = w->Mc[j], cs = theta * w->Mc[k + j];
-    for (int64_t i = 0; i < n; i++)
-      if (!w->fixed[i]) r[i] -= yq[i] * cy + sq[i] * cs;
-  }
+  /* r^c = g + theta (x^c - x) - W M c, computed everywhere (whole-vector passes) and then set to 0
+   * on the fixed variables, so that plain products with r are products over the free ones. */
+  for (int64_t i = 0; i < n; i++) r[i] = g[i] + theta * (xc[i] - x[i]);
   if (k > 0) {
-    /* v = W'Z r (r vanishes on fixed variables, so plain dots do) */
+    set_slot_coefficients(w, w->Mc, theta);
+    slots_gemv_n(w, -1.0, r);
+  }
+  for (int64_t i = 0; i < n; i++) r[i] = fixed[i] ? 0.0 : r[i];
+  if (k > 0) {
+    /* v = W'Z r = [Y'r; theta S'r] */
+    slots_gemv_t(w, w->Y, r, w->ts);
+    slots_gemv_t(w, w->S, r, w->ts + m1);
     for (int j = 0; j < k; j++) {
-      const int q = w->order[j];
-      w->v[j] = sm_dot(SLOT(w, w->Y, q), r, n);
-      w->v[k + j] = theta * sm_dot(SLOT(w, w->S, q), r, n);
+      w->v[j] = w->ts[w->order[j]];
+      w->v[k + j] = theta * w->ts[m1 + w->order[j]];
     }
     /* N = K^{-1}-form: K - W'ZZ'W / theta, with W'ZZ'W = sum over free rows w_i w_i'. When most
      * variables are free it is W'W (from the S'Y, S'S, Y'Y tables) minus the fixed rows. */
@@ -493,27 +533,27 @@ static int subspace_min(lopt_solver *s, lbfgs_work *w)
     for (int j = 0; j < k2; j++)
       if (!isfinite(w->v[j])) return -1;
   }
-  /* d^u = -r / theta - (W v) / theta^2 on the free variables, into r */
-  const double it = 1.0 / theta, it2 = it * it;
-  for (int64_t i = 0; i < n; i++)
-    if (!w->fixed[i]) r[i] *= -it;
-  for (int j = 0; j < k; j++) {
-    const int q = w->order[j];
-    const double *yq = SLOT(w, w->Y, q), *sq = SLOT(w, w->S, q);
-    const double vy = w->v[j] * it2, vs = theta * w->v[k + j] * it2;
-    for (int64_t i = 0; i < n; i++)
-      if (!w->fixed[i]) r[i] -= yq[i] * vy + sq[i] * vs;
+  /* d^u = -r / theta - (W v) / theta^2 on the free variables, into r (0 on the fixed ones) */
+  const double it = 1.0 / theta;
+  for (int64_t i = 0; i < n; i++) r[i] *= -it;
+  if (k > 0) {
+    set_slot_coefficients(w, w->v, theta);
+    slots_gemv_n(w, -it * it, r);
+    for (int64_t i = 0; i < n; i++) r[i] = fixed[i] ? 0.0 : r[i];
   }
-  /* Back into the box along d^u (Byrd et al. 1995, eq. 5.8). */
+  /* Back into the box along d^u (Byrd et al. 1995, eq. 5.8); r = 0 on the fixed variables. */
   double astar = 1.0;
   for (int64_t i = 0; i < n; i++) {
-    if (w->fixed[i]) continue;
-    if (r[i] > 0 && up[i] < INFINITY) astar = fmin(astar, (up[i] - xc[i]) / r[i]);
-    else if (r[i] < 0 && lo[i] > -INFINITY) astar = fmin(astar, (lo[i] - xc[i]) / r[i]);
+    double a = INFINITY;
+    if (r[i] > 0 && up[i] < INFINITY) a = (up[i] - xc[i]) / r[i];
+    else if (r[i] < 0 && lo[i] > -INFINITY) a = (lo[i] - xc[i]) / r[i];
+    astar = a < astar ? a : astar;
   }
-  astar = fmax(astar, 0.0);
-  for (int64_t i = 0; i < n; i++)
-    if (!w->fixed[i]) xc[i] = fmin(fmax(xc[i] + astar * r[i], lo[i]), up[i]);
+  astar = astar > 0 ? astar : 0.0;
+  for (int64_t i = 0; i < n; i++) {
+    const double t = xc[i] + astar * r[i];
+    xc[i] = t < lo[i] ? lo[i] : (t > up[i] ? up[i] : t);
+  }
   return 0;
 }
 
@@ -539,8 +579,10 @@ static double max_feasible_step(const lopt_solver *s, const lbfgs_work *w)
   const double *x = s->x, *d = w->d, *lo = w->b.lower, *up = w->b.upper;
   double a = INFINITY;
   for (int64_t i = 0; i < w->b.n; i++) {
-    if (d[i] > 0 && up[i] < INFINITY) a = fmin(a, (up[i] - x[i]) / d[i]);
-    else if (d[i] < 0 && lo[i] > -INFINITY) a = fmin(a, (lo[i] - x[i]) / d[i]);
+    double t = INFINITY;
+    if (d[i] > 0 && up[i] < INFINITY) t = (up[i] - x[i]) / d[i];
+    else if (d[i] < 0 && lo[i] > -INFINITY) t = (lo[i] - x[i]) / d[i];
+    a = t < a ? t : a;
   }
   return fmax(a, 1.0);
 }
@@ -550,7 +592,7 @@ static int lbfgs_step_box(lopt_solver *s, lbfgs_work *w)
   smooth_base *b = &w->b;
   const ls_kind lk = ls_current(s);
   sm_line L = {s->x, w->d, w->xt, w->gt, b->f, 0, 1.0};
-  ls_result r;
+  ls_result r = {0, 0, 0, 0};
   ls_status st = LS_NOT_DESCENT;
   for (int attempt = 0; attempt < 2; attempt++) {
     if (attempt > 0) {
@@ -596,7 +638,7 @@ static void lbfgs_release(lopt_solver *s)
   if (!w) return;
   smooth_release(s, &w->b);
   double *vecs[] = {w->S, w->Y, w->rho, w->alpha, w->d, w->xt, w->gt, w->SY, w->SS, w->YY, w->K, w->N,
-                    w->p, w->c, w->Mp, w->Mc, w->wb, w->Mwb, w->v, w->xc, w->r, w->tb};
+                    w->p, w->c, w->Mp, w->Mc, w->wb, w->Mwb, w->v, w->ts, w->cs, w->cy, w->xc, w->r, w->tb};
   for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++) lopt_free(s, vecs[i]);
   lopt_free(s, w->order);
   lopt_free(s, w->ipK);
@@ -646,13 +688,17 @@ static int lbfgs_setup(lopt_solver *s, const lopt_problem *prob, const double *x
     w->wb = lopt_alloc_f64(s, m2);
     w->Mwb = lopt_alloc_f64(s, m2);
     w->v = lopt_alloc_f64(s, m2);
+    w->ts = lopt_alloc_f64(s, 4 * m1);
+    w->cs = lopt_alloc_f64(s, m1);
+    w->cy = lopt_alloc_f64(s, m1);
     w->xc = lopt_alloc_f64(s, n);
     w->r = lopt_alloc_f64(s, n);
     w->tb = lopt_alloc_f64(s, n);
     w->heap = lopt_calloc(s, (size_t)n, sizeof *w->heap);
     w->fixed = lopt_calloc(s, (size_t)n, sizeof *w->fixed);
     if (!w->SY || !w->SS || !w->YY || !w->K || !w->N || !w->ipK || !w->ipN || !w->p || !w->c || !w->Mp ||
-        !w->Mc || !w->wb || !w->Mwb || !w->v || !w->xc || !w->r || !w->tb || !w->heap || !w->fixed)
+        !w->Mc || !w->wb || !w->Mwb || !w->v || !w->ts || !w->cs || !w->cy || !w->xc || !w->r || !w->tb ||
+        !w->heap || !w->fixed)
       return lopt_fail(s, LOPT_ENOMEM, "lbfgs: no memory for the bound-constrained work space (n = %lld, m = %d)",
                        (long long)n, m);
     w->boxed = 1;
@@ -673,15 +719,17 @@ static int lbfgs_step(lopt_solver *s)
   return w->step(s, w);
 }
 
-/* ---- state: the common part, then m, count, theta, rho and the pairs (oldest first) and, with
- * bounds, the S'Y, S'S, Y'Y tables in the same order. Loading puts pair i in slot i. ---------- */
+/* ---- state: the common part, then m, count, bounds flag, theta, the spare slot and the slots of
+ * the pairs (oldest first), each pair's rho, s and y, and with bounds the S'Y, S'S, Y'Y entries of
+ * the pairs. Loading puts every pair back into the slot it came from: the bounded variant's
+ * products run over the slot block in storage order, so the layout is part of the arithmetic. */
 
 static size_t lbfgs_state_size(const lopt_solver *s)
 {
   const lbfgs_work *w = s->impl;
   const size_t k = (size_t)w->count;
-  size_t bytes = smooth_state_size(&w->b) + 3 * sizeof(int64_t) + sizeof(double);
-  bytes += k * sizeof(double) + 2 * k * (size_t)w->b.n * sizeof(double);
+  size_t bytes = smooth_state_size(&w->b) + 4 * sizeof(int64_t) + sizeof(double);
+  bytes += k * (sizeof(int64_t) + sizeof(double)) + 2 * k * (size_t)w->b.n * sizeof(double);
   if (w->SY) bytes += 3 * k * k * sizeof(double);
   return bytes;
 }
@@ -689,13 +737,14 @@ static size_t lbfgs_state_size(const lopt_solver *s)
 static void lbfgs_state_write(const lopt_solver *s, unsigned char *buf)
 {
   const lbfgs_work *w = s->impl;
-  const int64_t hdr[3] = {w->m, w->count, w->SY != NULL};
+  const int64_t hdr[4] = {w->m, w->count, w->SY != NULL, w->spare};
   const size_t bytes = (size_t)w->b.n * sizeof(double), m1 = (size_t)w->m + 1;
   buf = smooth_state_write(&w->b, buf);
   buf = lopt_put(buf, hdr, sizeof hdr);
   buf = lopt_put(buf, &w->theta, sizeof w->theta);
   for (int i = 0; i < w->count; i++) {
-    const int q = w->order[i];
+    const int64_t q = w->order[i];
+    buf = lopt_put(buf, &q, sizeof q);
     buf = lopt_put(buf, &w->rho[q], sizeof(double));
     buf = lopt_put(buf, SLOT(w, w->S, q), bytes);
     buf = lopt_put(buf, SLOT(w, w->Y, q), bytes);
@@ -711,7 +760,7 @@ static void lbfgs_state_write(const lopt_solver *s, unsigned char *buf)
 static int lbfgs_state_read(lopt_solver *s, const unsigned char *buf, size_t len)
 {
   lbfgs_work *w = s->impl;
-  int64_t hdr[3];
+  int64_t hdr[4];
   const size_t base = smooth_state_size(&w->b);
   if (len < base + sizeof hdr + sizeof(double))
     return lopt_fail(s, LOPT_EFORMAT, "lbfgs: state payload has %zu bytes; too short for its header", len);
@@ -722,30 +771,48 @@ static int lbfgs_state_read(lopt_solver *s, const unsigned char *buf, size_t len
   if (hdr[2] != (w->SY != NULL))
     return lopt_fail(s, LOPT_EINVAL, "lbfgs: state was saved %s bounds; this solver is set up %s bounds",
                      hdr[2] ? "with" : "without", w->SY ? "with" : "without");
-  if (hdr[1] < 0 || hdr[1] > w->m)
-    return lopt_fail(s, LOPT_EFORMAT, "lbfgs: state holds %lld pairs; memory is %d", (long long)hdr[1], w->m);
+  if (hdr[1] < 0 || hdr[1] > w->m || hdr[3] < 0 || hdr[3] > w->m)
+    return lopt_fail(s, LOPT_EFORMAT, "lbfgs: state holds %lld pairs and spare slot %lld; memory is %d",
+                     (long long)hdr[1], (long long)hdr[3], w->m);
   const int k = (int)hdr[1];
   const size_t bytes = (size_t)w->b.n * sizeof(double), m1 = (size_t)w->m + 1;
-  size_t need = base + sizeof hdr + sizeof(double) + (size_t)k * (sizeof(double) + 2 * bytes);
+  size_t need = base + sizeof hdr + sizeof(double) + (size_t)k * (sizeof(int64_t) + sizeof(double) + 2 * bytes);
   if (w->SY) need += 3 * (size_t)k * (size_t)k * sizeof(double);
   if (len != need)
     return lopt_fail(s, LOPT_EFORMAT, "lbfgs: state payload has %zu bytes; expected %zu", len, need);
+  /* The slots must be in range, distinct and not the spare one (checked into the two-loop scratch,
+   * so a refused blob leaves the solver as it was). */
+  const unsigned char *p = buf + base + sizeof hdr + sizeof(double);
+  for (int i = 0; i < k; i++) {
+    int64_t q;
+    lopt_get(p, &q, sizeof q);
+    p += sizeof q + sizeof(double) + 2 * bytes;
+    int bad = q < 0 || q > w->m || q == hdr[3];
+    for (int j = 0; j < i && !bad; j++) bad = w->alpha[j] == (double)q;
+    if (bad)
+      return lopt_fail(s, LOPT_EFORMAT, "lbfgs: state names slot %lld for pair %d: not a valid slot", (long long)q,
+                       i);
+    w->alpha[i] = (double)q;
+  }
   buf = smooth_state_read(&w->b, buf);
   buf += sizeof hdr;
   buf = lopt_get(buf, &w->theta, sizeof w->theta);
   for (int i = 0; i < k; i++) {
-    w->order[i] = i;
-    buf = lopt_get(buf, &w->rho[i], sizeof(double));
-    buf = lopt_get(buf, SLOT(w, w->S, i), bytes);
-    buf = lopt_get(buf, SLOT(w, w->Y, i), bytes);
+    int64_t q;
+    buf = lopt_get(buf, &q, sizeof q);
+    w->order[i] = (int)q;
+    buf = lopt_get(buf, &w->rho[q], sizeof(double));
+    buf = lopt_get(buf, SLOT(w, w->S, q), bytes);
+    buf = lopt_get(buf, SLOT(w, w->Y, q), bytes);
   }
   w->count = k;
-  w->spare = k;
+  w->spare = (int)hdr[3];
   if (w->SY) {
     double *tables[3] = {w->SY, w->SS, w->YY};
     for (int t = 0; t < 3; t++)
       for (int j = 0; j < k; j++)
-        for (int i = 0; i < k; i++) buf = lopt_get(buf, &tables[t][(size_t)i + m1 * (size_t)j], sizeof(double));
+        for (int i = 0; i < k; i++)
+          buf = lopt_get(buf, &tables[t][(size_t)w->order[i] + m1 * (size_t)w->order[j]], sizeof(double));
   }
   return LOPT_OK;
 }

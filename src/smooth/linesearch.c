@@ -146,7 +146,17 @@ static ls_status ls_more_thuente(smooth_base *b, const ls_params *p, const sm_li
       stpmax = x.t + 0.5 * (stp - x.t);
       stp = x.t + 0.1 * (stp - x.t);
       if (!(stp > x.t)) return LS_NONFINITE;
-      if (!brackt) stmax = fmin(stmax, stpmax);
+      if (!brackt) { /* keep the extrapolation range [stmin, stmax] around the shorter trial */
+        stmin = fmin(stmin, stp);
+        stmax = fmax(fmin(stmax, stpmax), stmin);
+      }
+      continue;
+    }
+    if (f == finit && g == ginit) {
+      /* The step is below the resolution of x: x + a d == x. End on the best point, if any. */
+      if (!(x.t > 0 && x.f < finit)) return LS_ROUNDING;
+      stp = x.t;
+      final_best = 1;
       continue;
     }
     const double ftest = finit + stp * gtest;
@@ -249,8 +259,9 @@ static int hz_eval(hz *h, double t, mt_pt *pt)
   return 0;
 }
 
-/* The point with slope >= 0 or value above f0 + eps_k, among a (good) and b (bad), shrinks by the
- * bisection U3 of Hager & Zhang 2005: [a, b] with phi'(b) < 0 and phi(b) > f0 + eps_k. */
+/* U3a-U3c of Hager & Zhang 2005: a has phi' < 0 and phi <= f0 + eps_k, b has phi' < 0 and
+ * phi > f0 + eps_k (so a local minimizer lies between). Bisect (theta = 1/2) until a trial has
+ * phi' >= 0; it becomes b, and a is the last trial on the good side. */
 static int hz_bisect(hz *h, mt_pt *a, mt_pt *b)
 {
   for (;;) {
@@ -386,7 +397,16 @@ static ls_status ls_armijo(smooth_base *b, const ls_params *p, const sm_line *L,
     double f, dg;
     int ok = ls_eval(&c, a, &f, &dg);
     if (ok < 0) return LS_CALLBACK;
-    if (ok && f <= f0 + c1 * a * d0) return accept(&c, r, a, f, dg);
+    if (ok) {
+      const double ftest = f0 + c1 * a * d0;
+      /* When the decrease asked for is below the rounding of f0, f == f0 would pass: accept only
+       * a real decrease, and otherwise report that f cannot tell the steps apart. */
+      if (ftest == f0) {
+        if (f < f0) return accept(&c, r, a, f, dg);
+        return LS_ROUNDING;
+      }
+      if (f <= ftest) return accept(&c, r, a, f, dg);
+    }
     double next;
     if (!ok) {
       next = 0.1 * a;

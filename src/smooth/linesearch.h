@@ -13,10 +13,15 @@
  *   armijo        backtracking on f(a) <= f(0) + c1 a g'd with quadratic, then cubic interpolation,
  *                 each new step in [0.1 a, 0.5 a] (Dennis & Schnabel 1983, Algorithm A6.3.1).
  *
+ * Departures, each commented where it happens: More-Thuente ends on its best point (or fails with
+ * LS_ROUNDING) as soon as a trial leaves x unchanged (f and g'd equal to their values at 0), and
+ * extrapolates with the secant step in Hager-Zhang's bracketing phase (B3 multiplies by 5).
+ *
  * A trial where f or g is not finite (overflow far from the solution) is treated as a step that is
- * too long: the search retries at a tenth of the distance from its best point and never goes beyond
- * half of it again. The search fails with LS_NONFINITE only when its evaluations run out on
- * non-finite values. A callback error ends it at once. */
+ * too long: More-Thuente retries at a tenth of the distance from its best point and never goes
+ * beyond half of it again; Hager-Zhang treats it as a point above f0 + eps_k and bisects towards
+ * its left end; Armijo takes a tenth of the step. A search fails with LS_NONFINITE only when its
+ * evaluations run out on non-finite values. A callback error ends it at once. */
 #ifndef LOPT_SMOOTH_LINESEARCH_H
 #define LOPT_SMOOTH_LINESEARCH_H
 

@@ -3,24 +3,32 @@
  * Inner solver: conjugate gradient on H p = -g from p = 0 (Hestenes-Stiefel), stopped when
  * ||r|| <= eta_k ||g|| with the forcing sequence eta_k = min(0.5, sqrt(||g||)) (Nocedal & Wright,
  * 2nd ed., Algorithm 7.1; superlinear convergence, Theorem 7.2), or eta_k = cg_rtol when set, or
- * after cg_max_iter iterations (0: n). H v is the problem's hvp or the forward difference of two
- * gradients documented in problem.h.
+ * after cg_max_iter iterations (0: max(n, 50); n suffices only in exact arithmetic, and MGH Meyer
+ * (n = 3) needs about 20). H v is the problem's hvp or the forward difference of two gradients
+ * documented in problem.h.
  *
  * method = trust_region (default): Steihaug-Toint CG (Steihaug, SIAM J. Numer. Anal. 20(3), 1983;
  * Toint 1981; N&W Algorithm 7.2): CG stops where it would leave the ball ||p|| <= radius, or on
  * d'Hd <= 0 (negative curvature, figure negative_curvature) where it follows d to the boundary.
  * The step is accepted when rho = (f(x) - f(x + p)) / (m(0) - m(p)) > tr_eta, with
  * m(p) = g'p + p'Hp/2, and the radius is updated as N&W Algorithm 4.1 (shrink by 4 when
- * rho < 1/4, double up to tr_max when rho > 3/4 and the step reached the boundary). One departure:
- * the shrink is 1/4 min(radius, ||p||), so a rejected interior step is not proposed again. A trial
- * where f is not finite counts as rho = -inf; ls_max_evals non-finite trials in a row end the run
- * (nonfinite), and a radius below 1e-15 (1 + ||x||) ends it as stagnation.
+ * rho < 1/4, double up to tr_max when rho > 3/4 and the step reached the boundary). One addition:
+ * when a step that CG ended inside the region is rejected, the next inner solve uses a forcing
+ * term 10 times smaller (again after each such rejection, reset by an accepted step). Far from the
+ * solution on an ill-conditioned Hessian, eta_k = 0.5 lets CG stop after one iteration along the
+ * stiffest direction with a step below the noise of f (MGH Meyer, Osborne 1); shrinking the radius
+ * would only repeat that step. A trial where f is not finite counts as rho = -inf; ls_max_evals
+ * non-finite trials in a row end the run (nonfinite), and a radius below 1e-15 (1 + ||x||) ends it
+ * as stagnation.
  *
  * method = line_search: N&W Algorithm 7.1: on negative curvature CG returns its last iterate (or -g
- * at the first inner iteration); the chosen line search (Armijo by default) starts at a = 1.
+ * at the first inner iteration); the chosen line search (Armijo by default) starts at a = 1. A
+ * failed search after a converged inner solve is retried with a forcing term 100 times smaller,
+ * up to 3 times.
  *
- * Bounds are not supported (lbfgs handles them). State: x, g, f, the radius and the count of
- * non-finite trials in a row. Work: 7 vectors of n doubles (plus 2 for finite-difference H v). */
+ * Bounds are not supported (lbfgs handles them). State: x, g, f, the radius, the count of
+ * non-finite trials in a row and the forcing factor. Work: 7 vectors of n doubles (plus 2 for
+ * finite-difference H v). */
 #include <string.h>
 
 #include "linesearch.h"
@@ -32,15 +40,15 @@ static const char *const ncg_ls_names[] = {"armijo", "more_thuente", "hager_zhan
 static const char *const method_names[] = {"trust_region", "line_search", NULL};
 
 static const lopt_option_info ncg_options[] = {
-  SMOOTH_COMMON_OPTIONS("iteration budget; 0 means 1000", ncg_ls_names,
+  SMOOTH_COMMON_OPTIONS("iteration budget; 0 means max(1000, 10 n)", ncg_ls_names,
                         "line search for method = line_search: armijo, more_thuente or hager_zhang", 0.9),
   [O_METHOD] = {"method", LOPT_OPT_CHOICE, "globalization: trust_region (Steihaug-Toint CG) or line_search", 0, 0, 0,
                 0, 0, method_names, 0},
   [O_CG_RTOL] = {"cg_rtol", LOPT_OPT_DOUBLE,
-                 "inner CG stops at ||Hp + g|| <= cg_rtol ||g|| (0: forcing sequence min(0.5, sqrt(||g||)))", 0, 0, 1, 0,
-                 1, NULL, 1},
-  [O_CG_MAX_ITER] = {"cg_max_iter", LOPT_OPT_INT, "inner CG iterations per Newton step (0: n)", 0, 0, 9.2e18, 0, 0,
-                     NULL, 1},
+                 "inner CG stops at ||Hp + g|| <= cg_rtol ||g|| (0: forcing sequence min(0.5, sqrt(||g||)))", 0, 0, 1,
+                 0, 1, NULL, 1},
+  [O_CG_MAX_ITER] = {"cg_max_iter", LOPT_OPT_INT, "inner CG iterations per Newton step (0: max(n, 50))", 0, 0,
+                     9.2e18, 0, 0, NULL, 1},
   [O_TR_RADIUS0] = {"tr_radius0", LOPT_OPT_DOUBLE, "initial trust-region radius", 1.0, 0, INFINITY, 1, 1, NULL, 0},
   [O_TR_MAX] = {"tr_max", LOPT_OPT_DOUBLE, "largest trust-region radius", 1e10, 0, INFINITY, 1, 0, NULL, 1},
   [O_TR_ETA] = {"tr_eta", LOPT_OPT_DOUBLE, "accept a trust-region step when rho = actual / predicted > tr_eta", 1e-4,
@@ -53,6 +61,7 @@ struct ncg_work {
   int (*step)(lopt_solver *s, ncg_work *w);
   double *z, *Hz, *r, *d, *Hd, *xt, *gt; /* CG iterate z (the step p) and H z, residual, direction */
   int64_t nonfinite_run;                 /* trust-region trials in a row with non-finite f */
+  double eta_scale;                      /* forcing term factor: 1, / 10 per rejected interior step */
 };
 
 typedef enum cg_end { CG_CONVERGED, CG_BOUNDARY, CG_NEGATIVE, CG_MAX_ITER, CG_FAILED } cg_end;
@@ -82,9 +91,9 @@ static cg_end truncated_cg(lopt_solver *s, ncg_work *w, double radius, sm_eval *
     rr += g[i] * g[i];
   }
   const double gn = sqrt(rr), rtol = lopt_opt_d(s, O_CG_RTOL);
-  const double tol = (rtol > 0 ? rtol : fmin(0.5, sqrt(gn))) * gn;
+  const double tol = fmax(w->eta_scale * (rtol > 0 ? rtol : fmin(0.5, sqrt(gn))), 1e-14) * gn;
   int64_t max_it = lopt_opt_i(s, O_CG_MAX_ITER);
-  if (max_it <= 0) max_it = n;
+  if (max_it <= 0) max_it = n > 50 ? n : 50;
   double zz = 0, zd = 0, dd = rr;
   for (int64_t j = 0; j < max_it; j++) {
     if ((*e = smooth_hvp(b, s->x, g, d, Hd)) != SM_EVAL_OK) return CG_FAILED;
@@ -176,14 +185,13 @@ static int ncg_step_tr(lopt_solver *s, ncg_work *w)
   /* predicted decrease m(0) - m(p) = -(g'p + p'Hp / 2), and the trial x + p, in one pass */
   const double *restrict x = s->x, *restrict g = b->g, *restrict p = w->z, *restrict Hp = w->Hz;
   double *restrict xt = w->xt;
-  double gp = 0, pHp = 0, pp = 0;
+  double gp = 0, pHp = 0;
   for (int64_t i = 0; i < n; i++) {
     gp += g[i] * p[i];
     pHp += p[i] * Hp[i];
-    pp += p[i] * p[i];
     xt[i] = x[i] + p[i];
   }
-  const double pred = -(gp + 0.5 * pHp), pnorm = sqrt(pp);
+  const double pred = -(gp + 0.5 * pHp);
   double ft;
   e = smooth_eval(b, xt, &ft, w->gt);
   if (e == SM_EVAL_CALLBACK) {
@@ -191,18 +199,20 @@ static int ncg_step_tr(lopt_solver *s, ncg_work *w)
     return LOPT_OK;
   }
   const double rho = e == SM_EVAL_OK && pred > 0 ? (b->f - ft) / pred : -INFINITY;
-  /* Radius: N&W Algorithm 4.1 (see the header for the shrink). */
+  /* Radius: N&W Algorithm 4.1. */
   const int on_boundary = end == CG_BOUNDARY || end == CG_NEGATIVE;
-  if (rho < 0.25) b->tr_radius = 0.25 * fmin(radius, pnorm);
+  if (rho < 0.25) b->tr_radius = 0.25 * radius;
   else if (rho > 0.75 && on_boundary) b->tr_radius = fmin(2.0 * radius, lopt_opt_d(s, O_TR_MAX));
   w->nonfinite_run = e == SM_EVAL_NONFINITE ? w->nonfinite_run + 1 : 0;
   if (rho > lopt_opt_d(s, O_TR_ETA)) {
+    w->eta_scale = 1.0;
     const double f_prev = b->f;
     const double step = move_to_trial(s, w, ft);
     smooth_accept(b, f_prev, step);
     return LOPT_OK;
   }
   /* Rejected: x stays. */
+  if (end == CG_CONVERGED) w->eta_scale *= 0.1;
   if (w->nonfinite_run >= lopt_opt_i(s, SM_O_LS_MAX_EVALS)) {
     s->stop = LOPT_STOP_NONFINITE;
     lopt_fail(s, LOPT_OK, "newton_cg: f was not finite at the last %lld trust-region trial points (radius now %.3e); "
@@ -225,26 +235,36 @@ static int ncg_step_ls(lopt_solver *s, ncg_work *w)
 {
   smooth_base *b = &w->b;
   const int64_t n = b->n;
-  sm_eval e = SM_EVAL_OK;
-  if (truncated_cg(s, w, INFINITY, &e) == CG_FAILED) {
-    smooth_stop_eval(b, e, "in a Hessian-vector product");
-    return LOPT_OK;
-  }
   const ls_kind lk = ls_current(s);
-  sm_line L = {s->x, w->z, w->xt, w->gt, b->f, sm_dot(b->g, w->z, n), INFINITY};
-  double alpha0 = 1.0;
-  if (!(L.dg0 < 0)) { /* only through an inaccurate H v: fall back to steepest descent */
-    for (int64_t i = 0; i < n; i++) w->z[i] = -b->g[i];
+  sm_line L = {s->x, w->z, w->xt, w->gt, b->f, 0, INFINITY};
+  ls_result r = {0, 0, 0, 0};
+  ls_status st = LS_OK;
+  /* A failed search after an inner solve that met its forcing term is retried with a forcing term
+   * 100 times smaller (up to 3 times): the loose solve is the likely culprit (see the header). */
+  for (int attempt = 0; attempt < 4; attempt++) {
+    sm_eval e = SM_EVAL_OK;
+    const cg_end end = truncated_cg(s, w, INFINITY, &e);
+    if (end == CG_FAILED) {
+      smooth_stop_eval(b, e, "in a Hessian-vector product");
+      return LOPT_OK;
+    }
     L.dg0 = sm_dot(b->g, w->z, n);
-    alpha0 = 1.0 / b->gnorm;
-    b->restarts++;
+    double alpha0 = 1.0;
+    if (!(L.dg0 < 0)) { /* only through an inaccurate H v: fall back to steepest descent */
+      for (int64_t i = 0; i < n; i++) w->z[i] = -b->g[i];
+      L.dg0 = sm_dot(b->g, w->z, n);
+      alpha0 = 1.0 / b->gnorm;
+      b->restarts++;
+    }
+    st = ls_run(b, lk, &L, alpha0, &r);
+    if (st == LS_OK || st == LS_CALLBACK || st == LS_BUDGET || st == LS_NONFINITE || end != CG_CONVERGED) break;
+    w->eta_scale *= 0.01;
   }
-  ls_result r;
-  ls_status st = ls_run(b, lk, &L, alpha0, &r);
   if (st != LS_OK) {
     ls_stop(b, lk, st, &L, &r);
     return LOPT_OK;
   }
+  w->eta_scale = 1.0;
   const double f_prev = b->f;
   const double step = move_to_trial(s, w, r.f);
   smooth_accept(b, f_prev, step);
@@ -282,7 +302,8 @@ static int ncg_setup(lopt_solver *s, const lopt_problem *prob, const double *x0)
     if (!(*vecs[i] = lopt_alloc_f64(s, n)))
       return lopt_fail(s, LOPT_ENOMEM, "newton_cg: no memory for 7 vectors of %lld doubles", (long long)n);
   w->step = lopt_opt_choice(s, O_METHOD) == METHOD_TR ? ncg_step_tr : ncg_step_ls;
-  s->max_iter_default = 1000;
+  w->eta_scale = 1.0;
+  s->max_iter_default = n > 100 ? 10 * n : 1000;
   smooth_start(&w->b);
   w->b.tr_radius = lopt_opt_choice(s, O_METHOD) == METHOD_TR ? r0 : NAN;
   return LOPT_OK;
@@ -294,19 +315,20 @@ static int ncg_step(lopt_solver *s)
   return w->step(s, w);
 }
 
-/* ---- state: the common part (it holds the radius), then the non-finite run -------------------- */
+/* ---- state: the common part (it holds the radius), the non-finite run, the forcing factor ------ */
 
 static size_t ncg_state_size(const lopt_solver *s)
 {
   const ncg_work *w = s->impl;
-  return smooth_state_size(&w->b) + sizeof(int64_t);
+  return smooth_state_size(&w->b) + sizeof(int64_t) + sizeof(double);
 }
 
 static void ncg_state_write(const lopt_solver *s, unsigned char *buf)
 {
   const ncg_work *w = s->impl;
   buf = smooth_state_write(&w->b, buf);
-  lopt_put(buf, &w->nonfinite_run, sizeof w->nonfinite_run);
+  buf = lopt_put(buf, &w->nonfinite_run, sizeof w->nonfinite_run);
+  lopt_put(buf, &w->eta_scale, sizeof w->eta_scale);
 }
 
 static int ncg_state_read(lopt_solver *s, const unsigned char *buf, size_t len)
@@ -316,7 +338,8 @@ static int ncg_state_read(lopt_solver *s, const unsigned char *buf, size_t len)
     return lopt_fail(s, LOPT_EFORMAT, "newton_cg: state payload has %zu bytes; expected %zu", len,
                      ncg_state_size(s));
   buf = smooth_state_read(&w->b, buf);
-  lopt_get(buf, &w->nonfinite_run, sizeof w->nonfinite_run);
+  buf = lopt_get(buf, &w->nonfinite_run, sizeof w->nonfinite_run);
+  lopt_get(buf, &w->eta_scale, sizeof w->eta_scale);
   return LOPT_OK;
 }
 

@@ -133,7 +133,7 @@ static int nlcg_step(lopt_solver *s)
   const int64_t n = b->n;
   const ls_kind lk = ls_current(s);
   sm_line L = {s->x, w->d, w->xt, w->gt, b->f, w->dg, INFINITY};
-  ls_result r;
+  ls_result r = {0, 0, 0, 0};
   ls_status st = search(w, lk, &L, &r);
   if (st != LS_OK) {
     ls_stop(b, lk, st, &L, &r);

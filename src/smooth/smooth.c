@@ -312,6 +312,13 @@ int smooth_accept(smooth_base *b, double f_prev, double step_inf)
       }
     }
   }
+  if (step_inf == 0) {
+    s->stop = LOPT_STOP_STAGNATION;
+    lopt_fail(s, LOPT_OK, "%s: the step accepted at iteration %lld did not change x (f = %.17g, %s = %.3e): no "
+              "progress is possible at this precision", b->kind, it, b->f,
+              b->lower ? "projected gradient" : "||g||_inf", b->gnorm);
+    return 1;
+  }
   return smooth_check_budget(b);
 }
 

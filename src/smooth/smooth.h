@@ -66,7 +66,7 @@ enum {
   [SM_O_LS_C1] = {"ls_c1", LOPT_OPT_DOUBLE, "sufficient decrease constant: f(x + a d) <= f(x) + c1 a g'd", 1e-4, 0,    \
                   0.5, 1, 1, NULL, 1},                                                                                \
   [SM_O_LS_C2] = {"ls_c2", LOPT_OPT_DOUBLE,                                                                           \
-                  "curvature constant: |g(x + a d)'d| <= c2 |g'd| (More-Thuente), g(x + a d)'d >= c2 g'd (Hager-Zhang)", \
+                  "curvature: |g(x + a d)'d| <= c2 |g'd| (More-Thuente), g(x + a d)'d >= c2 g'd (Hager-Zhang)", \
                   c2_default, 0, 1, 1, 1, NULL, 1},                                                                   \
   [SM_O_LS_MAX_EVALS] = {"ls_max_evals", LOPT_OPT_INT, "evaluations allowed in one line search", 20, 1, 1e6, 0, 0,   \
                          NULL, 1}
