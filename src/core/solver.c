@@ -138,11 +138,11 @@ void lopt_solver_request_stop(lopt_solver *s)
 
 int lopt_require_problem(const lopt_solver *s, const lopt_problem *p, lopt_problem_type t)
 {
-  static const char *const ctor[] = {"?", "linear", "smooth", "stochastic", "ot", "composite"};
+  static const char *const ctor[] = {"?", "linear", "smooth", "stochastic", "ot", "composite", "bilevel"};
   if (p->type == t) return LOPT_OK;
-  int k = (t >= 1 && t <= 5) ? (int)t : 0;
+  int k = (t >= 1 && t <= 6) ? (int)t : 0;
   return lopt_fail(s, LOPT_EUNSUPPORTED, "%s: needs a %s problem (lopt_problem_create_%s); got a %s problem",
-                   s->vt->name, ctor[k], ctor[k], ctor[(p->type >= 1 && p->type <= 5) ? (int)p->type : 0]);
+                   s->vt->name, ctor[k], ctor[k], ctor[(p->type >= 1 && p->type <= 6) ? (int)p->type : 0]);
 }
 
 int lopt_solver_setup(lopt_solver *s, const lopt_problem *p, const double *x0)
@@ -209,7 +209,7 @@ static int check_runnable(lopt_solver *s)
 
 /* Budgets and the monitor, after a completed iteration. Budgets are applied first, so the monitor
  * also sees the last iteration of a run that a budget ends. */
-static void after_step(lopt_solver *s)
+static void after_step(lopt_solver *s, int completed)
 {
   if (s->stop == LOPT_STOP_RUNNING) {
     if (atomic_load(&s->stop_requested)) s->stop = LOPT_STOP_INTERRUPTED;
@@ -223,6 +223,7 @@ static void after_step(lopt_solver *s)
   int64_t count = s->monitor_by_epoch ? s->epoch : s->iter;
   int due = s->monitor_by_epoch ? s->epoch_ended && count % every == 0 : count % every == 0;
   if (!due && s->stop == LOPT_STOP_RUNNING) return;
+  if (!completed && due) return; /* a step that did not count: this iteration was already reported */
   lopt_monitor_info info = {s->iter, s->objective, s->residual, s->gradient_norm, s->t_elapsed, s->x, s->n};
   int answer = s->monitor(&info, s->monitor_ctx);
   if (s->stop == LOPT_STOP_RUNNING && answer == LOPT_MONITOR_STOP) s->stop = LOPT_STOP_USER_SUCCESS;
@@ -242,10 +243,11 @@ static int step_once(lopt_solver *s)
 {
   double t0 = lopt_now();
   int rc = s->vt->step(s);
-  if (rc == LOPT_OK && step_completed(s->stop)) s->iter++;
+  int completed = rc == LOPT_OK && step_completed(s->stop);
+  if (completed) s->iter++;
   s->t_elapsed += lopt_now() - t0;
   if (rc) return rc;
-  after_step(s);
+  after_step(s, completed);
   if (s->stop != LOPT_STOP_RUNNING) {
     if (s->vt->finish) s->vt->finish(s);
     lopt_log(s, LOPT_LOG_INFO, "%s: stopped after %lld iterations (%s), residual %.3e, %.3f s", s->vt->name,
@@ -271,7 +273,7 @@ int lopt_solver_solve(lopt_solver *s, lopt_result *r)
     if (rc) return rc;
     /* A budget may already be spent (max_iter lowered, or request_stop before solve). */
     if (atomic_load(&s->stop_requested) || s->iter >= max_iter_now(s)) {
-      after_step(s);
+      after_step(s, 1);
       if (s->stop != LOPT_STOP_RUNNING && s->vt->finish) s->vt->finish(s);
     }
     while (s->stop == LOPT_STOP_RUNNING) {

@@ -222,8 +222,8 @@ void smooth_stop_eval(smooth_base *b, sm_eval e, const char *what)
   long long it = (long long)s->iter + (s->is_setup ? 1 : 0);
   if (e == SM_EVAL_CALLBACK) {
     s->stop = LOPT_STOP_CALLBACK;
-    lopt_fail(s, LOPT_OK, "%s: the objective callback returned code %d %s (iteration %lld); x is the last accepted "
-              "iterate", b->kind, b->callback_code, what, it);
+    lopt_fail(s, LOPT_OK, "%s: the %s callback returned code %d %s (iteration %lld); x is the last accepted "
+              "iterate", b->kind, strstr(what, "Hessian") && b->prob->hvp ? "Hessian-vector" : "objective", b->callback_code, what, it);
   } else {
     s->stop = LOPT_STOP_NONFINITE;
     lopt_fail(s, LOPT_OK, "%s: f or its gradient is not finite %s (iteration %lld); x is the last finite iterate",

@@ -16,6 +16,9 @@
  *    Penalty II n = 10) and the trigonometric local minimum it does not print, from the independent
  *    Levenberg-Marquardt in tests/test_problems.c (LAPACK normal equations, not libopt) started at
  *    the standard point; each agrees with the paper's printed digits, which that test also checks.
+ *    One local minimum the paper does not mention (Broyden banded, n = 10, f = 3.0573) was met by
+ *    a libopt run; its claim rests on the checks in test_problems.c (g = 0 and a positive definite
+ *    Hessian at the stated point), not on that run.
  * tests/test_problems.c checks the table's own claims first: f(xstar) = fstar to xstar_ftol, the
  * gradient against central differences, and the Levenberg-Marquardt run reaching fstar or flocal. */
 #ifndef LOPT_TEST_MGH_H
@@ -43,6 +46,9 @@ struct mgh_problem {
   double flocal;       /* another minimum value the standard start is known to lead to, NaN if none */
   double flocal_tol;   /* |f - flocal| <= flocal_tol counts as reaching it */
   const char *source;  /* where fstar, xstar and flocal come from */
+  double xtol;         /* a point with f within ftol of fstar is within xtol (1 + |xstar_j|) of a unique xstar,
+                        * componentwise; 0 means 1e-4. Larger where f is flat: a singular Hessian at x*
+                        * (Powell singular: |x - x*| ~ f^(1/4)) or a tiny eigenvalue (Powell badly scaled) */
 };
 
 extern const mgh_problem mgh_problems[];
