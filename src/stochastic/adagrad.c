@@ -18,22 +18,8 @@ typedef struct adagrad_coef {
   double gscale, l2, neg_clr, eps;
 } adagrad_coef;
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define T double
-#define SFX f64
-#define SQRT sqrt
-#include "adagrad.inc"
-#undef T
-#undef SFX
-#undef SQRT
-#define T float
-#define SFX f32
-#define SQRT sqrtf
-#include "adagrad.inc"
-#undef T
-#undef SFX
-#undef SQRT
+#define STO_KERNEL "adagrad.inc"
+#include "instantiate.h"
 
 static int adagrad_n_state(const lopt_solver *s)
 {

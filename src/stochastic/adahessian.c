@@ -35,30 +35,8 @@ typedef struct adah_coef {
   double gscale, b1, one_minus_b1, b2, one_minus_b2, lr, wd, inv_bc1, cden, eps, power;
 } adah_coef;
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define T double
-#define SFX f64
-#define SQRT sqrt
-#define POW pow
-#define FABS fabs
-#include "adahessian.inc"
-#undef T
-#undef SFX
-#undef SQRT
-#undef POW
-#undef FABS
-#define T float
-#define SFX f32
-#define SQRT sqrtf
-#define POW powf
-#define FABS fabsf
-#include "adahessian.inc"
-#undef T
-#undef SFX
-#undef SQRT
-#undef POW
-#undef FABS
+#define STO_KERNEL "adahessian.inc"
+#include "instantiate.h"
 
 static int adah_n_state(const lopt_solver *s)
 {

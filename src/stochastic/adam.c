@@ -15,22 +15,8 @@ typedef struct adam_coef {
   double gscale, one_minus_b1, b2, one_minus_b2, l2, keep, step, inv_sqrt_bc2, eps;
 } adam_coef;
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define T double
-#define SFX f64
-#define SQRT sqrt
-#include "adam.inc"
-#undef T
-#undef SFX
-#undef SQRT
-#define T float
-#define SFX f32
-#define SQRT sqrtf
-#include "adam.inc"
-#undef T
-#undef SFX
-#undef SQRT
+#define STO_KERNEL "adam.inc"
+#include "instantiate.h"
 
 static int adam_n_state(const lopt_solver *s) { return lopt_opt_b(s, O_AMSGRAD) ? 3 : 2; }
 

@@ -27,22 +27,8 @@ typedef struct adan_coef {
   int first;
 } adan_coef;
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define T double
-#define SFX f64
-#define SQRT sqrt
-#include "adan.inc"
-#undef T
-#undef SFX
-#undef SQRT
-#define T float
-#define SFX f32
-#define SQRT sqrtf
-#include "adan.inc"
-#undef T
-#undef SFX
-#undef SQRT
+#define STO_KERNEL "adan.inc"
+#include "instantiate.h"
 
 static int adan_n_state(const lopt_solver *s)
 {

@@ -22,30 +22,8 @@ typedef struct diffgrad_coef {
   double gscale, l2, b1, one_minus_b1, b2, one_minus_b2, eps, neg_step;
 } diffgrad_coef;
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define T double
-#define SFX f64
-#define SQRT sqrt
-#define EXP exp
-#define FABS fabs
-#include "diffgrad.inc"
-#undef T
-#undef SFX
-#undef SQRT
-#undef EXP
-#undef FABS
-#define T float
-#define SFX f32
-#define SQRT sqrtf
-#define EXP expf
-#define FABS fabsf
-#include "diffgrad.inc"
-#undef T
-#undef SFX
-#undef SQRT
-#undef EXP
-#undef FABS
+#define STO_KERNEL "diffgrad.inc"
+#include "instantiate.h"
 
 static int diffgrad_n_state(const lopt_solver *s)
 {

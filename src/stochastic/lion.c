@@ -20,18 +20,8 @@ typedef struct lion_coef {
   double gscale, b1, one_minus_b1, b2, one_minus_b2, keep, neg_lr;
 } lion_coef;
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define T double
-#define SFX f64
-#include "lion.inc"
-#undef T
-#undef SFX
-#define T float
-#define SFX f32
-#include "lion.inc"
-#undef T
-#undef SFX
+#define STO_KERNEL "lion.inc"
+#include "instantiate.h"
 
 static int lion_n_state(const lopt_solver *s)
 {

@@ -18,22 +18,8 @@ typedef struct rmsprop_coef {
   double gscale, l2, alpha, one_minus_alpha, eps, mu, neg_lr;
 } rmsprop_coef;
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define T double
-#define SFX f64
-#define SQRT sqrt
-#include "rmsprop.inc"
-#undef T
-#undef SFX
-#undef SQRT
-#define T float
-#define SFX f32
-#define SQRT sqrtf
-#include "rmsprop.inc"
-#undef T
-#undef SFX
-#undef SQRT
+#define STO_KERNEL "rmsprop.inc"
+#include "instantiate.h"
 
 static int any_momentum(const lopt_solver *s)
 {

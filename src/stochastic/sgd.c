@@ -25,18 +25,8 @@ typedef struct sgd_coef {
   int first, nesterov;
 } sgd_coef;
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define T double
-#define SFX f64
-#include "sgd.inc"
-#undef T
-#undef SFX
-#define T float
-#define SFX f32
-#include "sgd.inc"
-#undef T
-#undef SFX
+#define STO_KERNEL "sgd.inc"
+#include "instantiate.h"
 
 /* One buffer when any group uses momentum (momentum is a per-group option). */
 static int sgd_n_state(const lopt_solver *s)

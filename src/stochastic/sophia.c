@@ -69,22 +69,8 @@ typedef struct sophia_coef {
   double gscale, b1, one_minus_b1, b2, one_minus_b2, keep, neg_lr, rho_bs, wd, inv_bc1, gamma, eps, clip, curv_sign;
 } sophia_coef;
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define T double
-#define SFX f64
-#define FABS fabs
-#include "sophia.inc"
-#undef T
-#undef SFX
-#undef FABS
-#define T float
-#define SFX f32
-#define FABS fabsf
-#include "sophia.inc"
-#undef T
-#undef SFX
-#undef FABS
+#define STO_KERNEL "sophia.inc"
+#include "instantiate.h"
 
 static int is_gnb(const lopt_solver *s) { return lopt_opt_choice(s, O_ESTIMATOR) == EST_GNB; }
 
